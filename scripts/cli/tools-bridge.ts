@@ -9,7 +9,7 @@ export async function resolveTools(
   names: readonly string[],
   options: { env: NodeJS.ProcessEnv; install: boolean; ui: Ui },
 ): Promise<Record<string, string>> {
-  const exec = createExec({ logFile: labPaths(options.env).commandLog });
+  const exec = createExec({ logFile: labPaths(options.env).commandLog, env: options.env });
   const map: Record<string, string> = {};
   for (const name of names) {
     if (!isToolName(name)) continue; // docker is the user's own; it runs from PATH

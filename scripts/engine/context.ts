@@ -31,6 +31,7 @@ export function createLabContext(options: ContextOptions = {}): LabContext {
     resolve: (name) => tools[name] ?? name,
     logFile: paths.commandLog,
     signal,
+    env,
     onEvent: (event) => {
       ui.onExec(event);
       options.onExec?.(event);

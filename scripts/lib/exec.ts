@@ -82,6 +82,8 @@ export interface ExecSettings {
   onEvent?: (event: ExecEvent) => void;
   /** Aborts every running child (Ctrl-C). */
   signal?: AbortSignal;
+  /** The environment children start from (tests inject theirs); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createExec(settings: ExecSettings = {}): Exec {
@@ -110,8 +112,8 @@ export function createExec(settings: ExecSettings = {}): Exec {
         cancelSignal: settings.signal,
         forceKillAfterDelay: 3000,
         cwd: options.cwd,
-        env: options.env,
-        extendEnv: true,
+        env: { ...(settings.env ?? process.env), ...options.env },
+        extendEnv: false,
         stripFinalNewline: false,
         stdin: options.inherit ? 'inherit' : options.inputFile ? { file: options.inputFile } : options.input !== undefined ? 'pipe' : 'ignore',
         input: options.inputFile ? undefined : options.input,

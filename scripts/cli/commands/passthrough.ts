@@ -20,7 +20,7 @@ export async function passthrough(tool: 'kind' | 'kubectl' | 'helm' | 'linkerd',
     // kind has no --context; KUBECONFIG below keeps it writing the lab's file, not ~/.kube/config.
     kind: [],
   };
-  const exec = createExec({ resolve: (n) => tools[n] ?? n, logFile: paths.commandLog });
+  const exec = createExec({ resolve: (n) => tools[n] ?? n, logFile: paths.commandLog, env: io.env });
   const r = await exec.run([tool, ...prefix[tool], ...args], {
     inherit: true,
     reject: false,

@@ -10,7 +10,7 @@ import type { Session } from '../session.ts';
 export async function toolsCommand(session: Session, positionals: string[]): Promise<number> {
   const sub = positionals[0] ?? 'versions';
   const env = session.io.env;
-  const exec = createExec({ logFile: session.paths.commandLog, signal: session.signal });
+  const exec = createExec({ logFile: session.paths.commandLog, signal: session.signal, env });
   const out = (s: string) => session.io.stdout.write(s + '\n');
   switch (sub) {
     case 'versions': {
