@@ -210,7 +210,11 @@ export function acceptsProtocol(target: Omit<TlsTarget, 'ca'> & { version: TlsVe
     });
     const timer = setTimeout(() => done(() => (connected ? resolve(false) : reject(timeoutError(timeoutMs)))), timeoutMs);
     socket.once('connect', () => (connected = true));
-    socket.once('secureConnect', () => done(() => resolve(socket.getProtocol() === target.version)));
+    socket.once('secureConnect', () => {
+      // Read before done() destroys the socket: a destroyed socket reports no protocol.
+      const negotiated = socket.getProtocol();
+      done(() => resolve(negotiated === target.version));
+    });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' || /no protocols available/i.test(error.message)) {
         return done(() => reject(new ProtocolUnavailableError(target.version, error.code ?? error.message)));
@@ -270,7 +274,6 @@ export async function probeTls(url: string, opts: ProbeTlsOptions = {}): Promise
   if (seen.protocol === null) {
     add(seen.reason ?? 'error', `${host}:${port}: ${seen.detail ?? 'no handshake'}`);
   } else {
-    if (seen.reason) add(seen.reason, `verification: ${seen.detail}`);
     // OpenSSL reports only the first verification error; name and dates are judged here too so all show at once.
     const leaf = seen.chain[0];
     if (leaf) {
@@ -282,6 +285,8 @@ export async function probeTls(url: string, opts: ProbeTlsOptions = {}): Promise
       if (Date.parse(leaf.validTo) < now) add('expired', `certificate expired on ${leaf.validTo}`);
       if (Date.parse(leaf.validFrom) > now) add('not yet valid', `certificate is not valid before ${leaf.validFrom}`);
     }
+    // The verifier's own verdict, unless the checks above already said the same thing in plainer words.
+    if (seen.reason && !found.has(seen.reason)) add(seen.reason, `verification failed: ${seen.detail}`);
     if (seen.protocol !== 'TLSv1.2' && seen.protocol !== 'TLSv1.3') add('old protocol accepted', `negotiated ${seen.protocol}`);
     for (const version of ['TLSv1', 'TLSv1.1'] as const) {
       try {

@@ -1,7 +1,6 @@
 // One CLI invocation's shared pieces: UI on stderr, Ctrl-C handling, lab paths, and lab contexts.
 import { createUi, type Ui } from '../lib/ui.ts';
 import { labPaths, type LabPaths } from '../lib/paths.ts';
-import { createLabContext } from '../engine/context.ts';
 import type { LabContext } from '../engine/types.ts';
 import type { Io } from './main.ts';
 
@@ -41,6 +40,8 @@ export function openSession(io: Io): Session {
         const { resolveTools } = await import('./tools-bridge.ts');
         Object.assign(tools, await resolveTools(options.tools, { env: io.env, install: options.install ?? true, ui }));
       }
+      // Loaded here, not at start-up: the exec seam pulls in execa, which `lab status` never needs.
+      const { createLabContext } = await import('../engine/context.ts');
       return createLabContext({ env: io.env, ui, signal: controller.signal, tools, flags: options.flags ?? {} });
     },
     close() {

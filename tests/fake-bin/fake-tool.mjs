@@ -6,8 +6,8 @@
 //   FAKE_SCENARIO  JSON file: {objects: [API objects], rules: [...], kindClusters: [...], persist: bool}
 //                  rules: {tool, args: [subsequence of argv], stdout, stderr, exit, sleepMs, block, once}
 //                  objects are what `kubectl get` serves, shaped exactly like the API's JSON.
-import { appendFileSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
 
 const tool = process.argv[2];
 const argv = process.argv.slice(3);
@@ -190,9 +190,19 @@ function kubectl() {
   return out('', `fake kubectl: unsupported ${argv.join(' ')}`, 1);
 }
 
+/** A file, or (like kubectl apply -f DIR) every .yaml/.yml/.json file directly in a directory, in name order. */
+function readManifests(path) {
+  if (!statSync(path).isDirectory()) return readFileSync(path, 'utf8');
+  return readdirSync(path)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(path, f), 'utf8'))
+    .join('\n---\n');
+}
+
 async function apply() {
   const file = flag(['-f', '--filename']);
-  let text = file === '-' ? stdin : file && existsSync(file) ? readFileSync(file, 'utf8') : '';
+  let text = file === '-' ? stdin : file && existsSync(file) ? readManifests(file) : '';
   if (file && file !== '-' && !existsSync(file) && !/^https?:/.test(file)) return out('', `error: the path "${file}" does not exist`, 1);
   const { parseAllDocuments } = await import('yaml');
   const docs = text ? parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean) : [];
@@ -226,11 +236,33 @@ function helm() {
     scenario.helmReleases ??= {};
     const rev = (scenario.helmReleases[release] ?? 0) + 1;
     scenario.helmReleases[release] = rev;
+    // What `helm list` / `helm get values` report later: chart-version and the user-supplied values.
+    scenario.helmCharts ??= {};
+    const chart = pos[2] ? basename(pos[2]) : release;
+    const version = flag(['--version']);
+    let values = null;
+    for (let i = 0; i < argv.length; i++) {
+      if ((argv[i] === '--values' || argv[i] === '-f') && argv[i + 1] && existsSync(argv[i + 1])) values = { ...(values ?? {}), ...parseYaml(readFileSync(argv[i + 1], 'utf8')) };
+    }
+    scenario.helmCharts[release] = { chart: version ? `${chart}-${version}` : chart, ...(version ? { app_version: version } : {}), namespace: flag(['--namespace', '-n']) ?? 'default', values };
     save();
     return out(`Release "${release}" has been ${rev > 1 ? 'upgraded' : 'installed'}. Happy Helming!\nNAME: ${release}\nNAMESPACE: ${flag(['--namespace', '-n']) ?? 'default'}\nSTATUS: deployed\nREVISION: ${rev}`);
   }
   if (pos[0] === 'uninstall') return out(`release "${pos[1]}" uninstalled`);
-  if (pos[0] === 'list') return out(JSON.stringify(Object.entries(scenario.helmReleases ?? {}).map(([name, revision]) => ({ name, revision: String(revision), status: 'deployed' }))));
+  if (pos[0] === 'list') {
+    const filter = flag(['--filter']);
+    const releases = Object.entries(scenario.helmReleases ?? {})
+      .filter(([name]) => !filter || new RegExp(filter).test(name))
+      .map(([name, revision]) => {
+        const known = scenario.helmCharts?.[name];
+        return { name, ...(known ? { namespace: known.namespace } : {}), revision: String(revision), status: 'deployed', ...(known ? { chart: known.chart, app_version: known.app_version ?? '' } : {}) };
+      });
+    return out(JSON.stringify(releases));
+  }
+  if (pos[0] === 'get' && pos[1] === 'values') {
+    if (!(scenario.helmReleases ?? {})[pos[2]]) return out('', 'Error: release: not found', 1);
+    return out(JSON.stringify(scenario.helmCharts?.[pos[2]]?.values ?? null));
+  }
   if (pos[0] === 'template') return out('---\n# fake helm template\n');
   return out('', `fake helm: unsupported ${argv.join(' ')}`, 1);
 }

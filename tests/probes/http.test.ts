@@ -21,7 +21,13 @@ let future: number;
 let plain: number;
 let silent: number;
 
-async function listen<T extends Closable & { listen(port: number, host: string, cb: () => void): unknown }>(server: T): Promise<number> {
+const sockets = new Set<net.Socket>();
+async function listen<T extends Closable & { listen(port: number, host: string, cb: () => void): unknown; on(event: 'connection', cb: (s: net.Socket) => void): unknown }>(server: T): Promise<number> {
+  // Track sockets so teardown can cut connections the silent server (and keep-alive) would hold open.
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return (server.address() as net.AddressInfo).port;
@@ -65,7 +71,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => { (s as unknown as net.Server).close(r); (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(); })));
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
   rmSync(dir, { recursive: true, force: true });
 });
 
