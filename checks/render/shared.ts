@@ -1,5 +1,5 @@
 // What every check renderer shares: its options, grouping results by lab and level, counting, trimming evidence.
-import type { CheckLevel, CheckReport, CheckResult } from '../types.ts';
+import type { CheckLevel, CheckResult } from '../types.ts';
 
 /** Where a renderer writes: process.stdout, a file stream, or a string sink in tests. */
 export interface Sink {
@@ -50,10 +50,15 @@ export function plural(n: number, word: string): string {
 /** Terminal reports show at most this many evidence lines; JSON and JUnit keep all of it. */
 export const EVIDENCE_LINES = 10;
 
+/** Evidence often comes from tools that colour their output; their escapes would garble our own (or a log file). */
+export function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
+}
+
 /** Evidence cut to EVIDENCE_LINES, with a line saying how much was left out and where to find it. */
 export function evidenceLines(evidence: string | undefined, max = EVIDENCE_LINES): string[] {
   if (!evidence) return [];
-  const lines = evidence.replace(/\s+$/, '').split(/\r?\n/);
+  const lines = stripAnsi(evidence).replace(/\s+$/, '').split(/\r?\n/);
   if (lines.length <= max) return lines;
   const rest = lines.length - max;
   return [...lines.slice(0, max), `… ${plural(rest, 'more line')} (all of it in -o json)`];
@@ -61,7 +66,7 @@ export function evidenceLines(evidence: string | undefined, max = EVIDENCE_LINES
 
 /** Indents every line of a possibly multi-line text. */
 export function indent(text: string, prefix: string): string[] {
-  return text.split(/\r?\n/).map((line) => (line ? prefix + line : line));
+  return stripAnsi(text).split(/\r?\n/).map((line) => (line ? prefix + line : line));
 }
 
 /** "1 check failed, 1 warning" or "" when nothing failed or warned. */
@@ -72,7 +77,3 @@ export function problemsText(s: Summary): string {
   return parts.join(', ');
 }
 
-/** Results from the report; a renderer that saw no 'end' has nothing authoritative to summarise. */
-export function reportResults(report: CheckReport): CheckResult[] {
-  return report.results;
-}

@@ -38,7 +38,7 @@ export function dockerFix(reason: DockerDownReason, os: HostOs): string {
 
 /** Where the memory and CPU limit is set depends on who runs the daemon. */
 export function resizeDocker(info: { desktop: boolean; name: string }, os: HostOs): string {
-  if (info.desktop) return 'Docker Desktop → Settings → Resources: set Memory to 8 GB and CPUs to 4, then Apply & restart';
+  if (info.desktop) return 'Docker Desktop → Settings → Resources → Advanced: set Memory to 8 GB and CPUs to 4, then Apply & restart';
   if (info.name === 'colima') return 'colima stop && colima start --memory 8 --cpu 4';
   if (os === 'darwin') return "raise the memory and CPUs of the VM that runs Docker (colima start --memory 8 --cpu 4, podman machine set --memory 8192 --cpus 4)";
   return 'Docker Engine uses this machine\'s own memory and CPUs: close memory-hungry programs or use a bigger machine';

@@ -25,6 +25,6 @@ export async function readInotifyLimits(root: string): Promise<Record<InotifyKey
 
 export function sysctlFix(): string {
   const set = Object.entries(inotifyMinimum).map(([k, v]) => `fs.inotify.${k}=${v}`);
-  return `raise them now with sudo sysctl -w ${set.join(' ')}; keep them after a reboot with ` +
+  return `Raise them now with sudo sysctl -w ${set.join(' ')}; keep them after a reboot with ` +
     `printf '%s\\n' ${set.map((s) => `'${s.replace('=', ' = ')}'`).join(' ')} | sudo tee /etc/sysctl.d/99-kind.conf`;
 }

@@ -42,7 +42,11 @@ export function exempts(entry: string, host: string): boolean {
   return h === name || h.endsWith(`.${name}`);
 }
 
-/** The hosts the lab talks to on this machine that a proxy must not see. */
+/**
+ * The hosts the lab talks to on this machine that a proxy must not see. The cluster's service and pod
+ * ranges are not among them: kind v0.31.0 appends its ServiceSubnet and PodSubnet to the NO_PROXY it
+ * passes into the node (pkg/cluster/internal/providers/common/proxy.go), and nothing on the host calls them.
+ */
 export function labLocalHosts(config: { listenAddress: string; appHost: string }): string[] {
   const address = config.listenAddress === '0.0.0.0' ? '127.0.0.1' : config.listenAddress;
   return [...new Set(['localhost', address, config.appHost])];

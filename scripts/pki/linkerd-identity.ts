@@ -1,5 +1,5 @@
 // Linkerd's identity PKI: a trust anchor (root, pathLen 1) and an issuer (intermediate, pathLen 0) signed by it.
-import { createCa } from './x509.ts';
+import { createCa, type KeyPairPem } from './x509.ts';
 import { checkStored, writeKeyPair, type KeyPairFiles } from './store.ts';
 
 export const TRUST_ANCHOR_CN = 'root.linkerd.cluster.local';
@@ -38,11 +38,11 @@ export async function ensureLinkerdIdentity(pkiDir: string, opts: LinkerdIdentit
           now,
           expect: { isCa: true, pathLength: 1, curve: 'P-256', commonName: TRUST_ANCHOR_CN },
         });
-  let anchor;
+  let anchor: KeyPairPem;
   let trustAnchor: KeyPairFiles;
   if (anchorVerdict.ok) {
     anchor = anchorVerdict.pair;
-    trustAnchor = { certPath: anchor.certPath, keyPath: anchor.keyPath };
+    trustAnchor = { certPath: anchorVerdict.pair.certPath, keyPath: anchorVerdict.pair.keyPath };
   } else {
     reasons.push(`trust anchor: ${anchorVerdict.reason}`);
     anchor = await createCa({ commonName: TRUST_ANCHOR_CN, pathLength: 1, validDays: TRUST_ANCHOR_DAYS, now });

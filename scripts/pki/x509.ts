@@ -16,8 +16,11 @@ type RsaHashedKeyAlgorithm = nodeWebcrypto.RsaHashedKeyAlgorithm;
 
 /** Key algorithms the lab can make. Only P-256 is used for real; the others exist so tests can make wrong keys. */
 export type KeyAlgorithm = 'P-256' | 'P-384' | 'P-521' | 'RSA-2048';
-/** What inspection reports: the curve name Go uses ("P-256"), or "RSA-<bits>", or the Node key type. */
-export type KeyCurve = KeyAlgorithm | 'P-224' | `RSA-${number}` | string;
+/**
+ * What inspection reports: the curve name as Go (and so linkerd) prints it ("P-256", "P-384"), "RSA-<bits>",
+ * or Node's key type (e.g. "ed25519"). A plain string: certificates from elsewhere can hold anything.
+ */
+export type KeyCurve = string;
 
 /** A certificate and its private key, both PEM (key as PKCS#8, "-----BEGIN PRIVATE KEY-----"). */
 export interface KeyPairPem {

@@ -228,7 +228,7 @@ async function apply() {
   return out(lines.join('\n') || 'no objects passed to apply', '', lines.length ? 0 : 1);
 }
 
-function helm() {
+async function helm() {
   const pos = positionals();
   if (pos[0] === 'version') return out('v3.19.0+g3d8990f');
   if (pos[0] === 'upgrade' || pos[0] === 'install') {
@@ -241,6 +241,7 @@ function helm() {
     const chart = pos[2] ? basename(pos[2]) : release;
     const version = flag(['--version']);
     let values = null;
+    const { parse: parseYaml } = await import('yaml');
     for (let i = 0; i < argv.length; i++) {
       if ((argv[i] === '--values' || argv[i] === '-f') && argv[i + 1] && existsSync(argv[i + 1])) values = { ...(values ?? {}), ...parseYaml(readFileSync(argv[i + 1], 'utf8')) };
     }
