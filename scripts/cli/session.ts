@@ -10,7 +10,7 @@ export interface Session {
   paths: LabPaths;
   signal: AbortSignal;
   /** A lab context whose tool names resolve to the pinned binaries (downloaded when `install`). */
-  context(options?: { tools?: readonly string[]; install?: boolean; flags?: LabContext['flags'] }): Promise<LabContext>;
+  context(options?: { tools?: readonly string[]; install?: boolean; optional?: boolean; flags?: LabContext['flags'] }): Promise<LabContext>;
   close(): void;
 }
 
@@ -38,7 +38,7 @@ export function openSession(io: Io): Session {
       const tools: Record<string, string> = {};
       if (options.tools?.length) {
         const { resolveTools } = await import('./tools-bridge.ts');
-        Object.assign(tools, await resolveTools(options.tools, { env: io.env, install: options.install ?? true, ui }));
+        Object.assign(tools, await resolveTools(options.tools, { env: io.env, install: options.install ?? true, optional: options.optional ?? false, ui }));
       }
       // Loaded here, not at start-up: the exec seam pulls in execa, which `lab status` never needs.
       const { createLabContext } = await import('../engine/context.ts');

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { execa, type Options as ExecaOptions } from 'execa';
 import { quoteArgv } from './quote.ts';
 import { formatDuration, InterruptedError } from './errors.ts';
+import { displayPath } from './paths.ts';
 
 export interface ExecOptions {
   /** Kill the process after this long; the error says it timed out. Default 5 minutes. */
@@ -102,7 +103,8 @@ export function createExec(settings: ExecSettings = {}): Exec {
       if (argv.length === 0) throw new TypeError('exec: empty argv');
       if (settings.signal?.aborted) throw new InterruptedError();
       const quiet = options.quiet ?? false;
-      const display = quoteArgv(argv);
+      // Paths inside the working directory print relative: shorter to read and to paste.
+      const display = quoteArgv(argv.map((a) => (a.startsWith('/') ? displayPath(a) : a)));
       settings.onEvent?.({ type: 'start', argv, display, quiet });
       const started = Date.now();
       const [file, ...args] = [resolve(argv[0]!), ...argv.slice(1)];

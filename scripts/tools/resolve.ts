@@ -93,7 +93,10 @@ async function fromPath(spec: ToolSpec, env: NodeJS.ProcessEnv, exec: Exec): Pro
     try {
       const result = await exec.run([candidate, ...spec.versionProbe.argv.slice(1)], { quiet: true, timeoutMs: 10_000, reject: false });
       if (result.exitCode === 0 && spec.versionProbe.match.test(result.stdout)) return { path: candidate };
-      const said = (result.stdout.trim() || result.stderr.trim()).split('\n')[0]?.slice(0, 120) || `exit code ${result.exitCode}`;
+      // kubectl answers in JSON: name the version it reports, not the first line of the document.
+      const text = result.stdout.trim() || result.stderr.trim();
+      const version = /"gitVersion":\s*"([^"]+)"/.exec(text)?.[1];
+      const said = version ?? (text.split('\n')[0]?.slice(0, 120) || `exit code ${result.exitCode}`);
       passedOver.push(`${candidate} reports ${said}`);
     } catch (error) {
       passedOver.push(`${candidate} could not be run (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);

@@ -50,7 +50,9 @@ export async function checkLabs(session: Session, targets: LabDefinition[], opti
   const waitMs = options.wait ? parseDuration(String(options.wait)) : 0;
   const checks: Check[] = [];
   for (const lab of targets) checks.push(...(await lab.load()).checks);
-  const ctx = await session.context({ tools: targets.some((l) => l.id !== '00') ? ['kubectl', 'linkerd', 'kind'] : [], install: false });
+  // Checks never download: `lab run` fetched what its lab needs; a tool still missing is a finding of
+  // the doctor, or a failed check that names the command, not a side effect of checking.
+  const ctx = await session.context({ tools: ['kubectl', 'linkerd', 'kind'], install: false, optional: true });
   const render = await renderer(output, session);
   const report = await runChecks(checks, ctx, { waitMs, onEvent: (e) => render.onEvent(e) });
   updateState(session.paths.state, (s) => {
