@@ -159,6 +159,10 @@ const linkerdCheckWarnings: Check = {
     if (run.warnings.length) {
       return fail(`linkerd check warns in ${run.warnings.map(describeFinding).join('; ')}`, findingEvidence(run.warnings));
     }
+    // Fatal errors end the run early, so "no warnings" would claim more than was checked.
+    if (run.errors.length) {
+      return fail(`linkerd check ended in an error, so it may not have reached every warning: ${describeFinding(run.errors[0]!)}`, findingEvidence(run.errors));
+    }
     return pass(run.expected.length ? `only version-currency warnings: ${run.expected.map((f) => f.description).join(', ')}` : 'no warnings');
   },
 };

@@ -1,6 +1,7 @@
 // Reading a proxy's certificate with `linkerd identity` and judging whether it comes from the lab's issuer and anchor.
-import * as x509 from '@peculiar/x509';
+// x509.ts first: it loads the Reflect polyfill @peculiar/x509 needs before that module runs.
 import { inspectCertificate, verifyChain } from '../../scripts/pki/x509.ts';
+import * as x509 from '@peculiar/x509';
 
 /**
  * `linkerd identity -n <ns> <pod>` (linkerd2 version-2.20 cli/cmd/identity.go) port-forwards to the proxy's

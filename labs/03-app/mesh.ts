@@ -82,10 +82,16 @@ export function meshedOutcome(pods: K8sObject[], where: string): CheckOutcome {
   return pass(`${live.length} pod${live.length === 1 ? '' : 's'} with a ready proxy${native ? ' (native sidecar)' : ''}`);
 }
 
-/** Names of live pods that have no linkerd-proxy at all (created while injection was off or the injector was down). */
-export async function podsWithoutProxy(ctx: LabContext, namespace: string): Promise<string[]> {
-  const pods = livePods(await ctx.kube.list('pods', { namespace }));
-  return pods.filter((p) => proxyState(p).kind === 'missing').map((p) => p.metadata.name);
+/** Live pods of these deployments (found by each one's selector) that have no linkerd-proxy at all. */
+export async function podsWithoutProxy(ctx: LabContext, namespace: string, deployments: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of deployments) {
+    const deployment = await ctx.kube.get('deployment', name, namespace);
+    if (!deployment) continue;
+    const pods = livePods(await ctx.kube.list('pods', { namespace, selector: selectorOf(deployment) }));
+    missing.push(...pods.filter((p) => proxyState(p).kind === 'missing').map((p) => p.metadata.name));
+  }
+  return missing;
 }
 
 export function rolloutWait(ctx: LabContext, namespace: string, deployment: string, budgetMs: number): Action {
@@ -105,10 +111,10 @@ export function rolloutWait(ctx: LabContext, namespace: string, deployment: stri
 export function restartUnmeshedStep(opts: { id: string; namespace: string; deployments: string[]; budgetMs: number }): Step {
   return {
     id: opts.id,
-    title: `Restart pods in ${opts.namespace} that started without a Linkerd proxy`,
+    title: `Restart ${opts.deployments.join(' and ')} if a pod started without a Linkerd proxy`,
     async satisfied(ctx) {
-      const missing = await podsWithoutProxy(ctx, opts.namespace);
-      return missing.length === 0 ? `every pod in ${opts.namespace} has a linkerd-proxy` : false;
+      const missing = await podsWithoutProxy(ctx, opts.namespace, opts.deployments);
+      return missing.length === 0 ? `every pod of ${opts.deployments.join(' and ')} has a linkerd-proxy` : false;
     },
     actions: (ctx) => [
       {

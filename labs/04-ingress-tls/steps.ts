@@ -101,6 +101,7 @@ function tlsSecretTask(ctx: LabContext): Action {
       ctx.kube.kubectl('create', 'secret', 'tls', TLS_SECRET, '--cert', files.certPath, '--key', files.keyPath, '--namespace', EMISSARY_NAMESPACE, '--dry-run=client', '--output', 'yaml'),
       ctx.kube.kubectl('apply', '-f', '-'),
     ],
+    pipeline: true,
     async run(ctx) {
       const cert = await ensureIngressCert(ctx.paths.pki, ingressHostnames(ctx), { rotate: ctx.flags.rotate, now: ctx.now() });
       if (cert.generated) ctx.ui.detail(`new ingress certificate: ${cert.reason}`);

@@ -26,6 +26,7 @@ export function renderAction(action: Action): string[] {
     case 'wait':
       return [`# Waiting ≤ ${formatDuration(action.budgetMs)} for ${action.what}`, shown(action.argv)];
     case 'task':
+      if (action.pipeline && action.equivalent?.length) return [`# in-process: ${action.title}`, `#   same as: ${action.equivalent.map(shown).join(' | ')}`];
       return [`# in-process: ${action.title}`, ...(action.equivalent ?? []).map((argv) => `#   same as: ${shown(argv)}`)];
   }
 }

@@ -53,6 +53,8 @@ export type Action =
       run(ctx: LabContext): Promise<void>;
       /** Shell commands that do the same thing, shown to learners in plans. */
       equivalent?: string[][];
+      /** The equivalent commands form one shell pipeline (printed joined with ` | `). */
+      pipeline?: boolean;
     };
 
 export interface Step {

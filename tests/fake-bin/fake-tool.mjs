@@ -3,9 +3,11 @@
 //
 // Environment:
 //   FAKE_LOG       JSONL file; one line per call: {tool, argv, stdin}
-//   FAKE_SCENARIO  JSON file: {objects: [API objects], rules: [...], kindClusters: [...], persist: bool}
+//   FAKE_SCENARIO  JSON file: {objects: [API objects], rules: [...], kindClusters: [...], persist: bool, urls: {url: local file}}
 //                  rules: {tool, args: [subsequence of argv], stdout, stderr, exit, sleepMs, block, once}
 //                  objects are what `kubectl get` serves, shaped exactly like the API's JSON.
+//                  helmCharts {release: {chart, app_version, namespace, values}} is written by `helm upgrade --install`
+//                  and read by `helm list -o json` / `helm get values`; `kubectl apply -f DIR` reads DIR's manifests.
 import { appendFileSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
@@ -201,7 +203,9 @@ function readManifests(path) {
 }
 
 async function apply() {
-  const file = flag(['-f', '--filename']);
+  let file = flag(['-f', '--filename']);
+  // scenario.urls maps a remote manifest URL to a local stand-in file, so `apply -f https://…` works offline.
+  if (file && scenario.urls?.[file]) file = scenario.urls[file];
   let text = file === '-' ? stdin : file && existsSync(file) ? readManifests(file) : '';
   if (file && file !== '-' && !existsSync(file) && !/^https?:/.test(file)) return out('', `error: the path "${file}" does not exist`, 1);
   const { parseAllDocuments } = await import('yaml');

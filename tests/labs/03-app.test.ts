@@ -314,6 +314,6 @@ describe('lab 03 steps', () => {
     expect(actions.slice(1).map((a) => a.type)).toEqual(['wait', 'wait']);
 
     const { ctx: ok } = contextFor(loadState('after'));
-    expect(await mesh.satisfied!(ok)).toBe('every pod in app has a linkerd-proxy');
+    expect(await mesh.satisfied!(ok)).toBe('every pod of frontend and backend has a linkerd-proxy');
   });
 });
