@@ -102,7 +102,7 @@ export function proxyCertProblem(cert: ProxyCertificate, opts: { identity: strin
     return `the proxy certificate of pod ${cert.pod} was issued by ${cert.issuer}, not by the lab issuer CN=${issuer.commonName}`;
   }
   const ski = subjectKeyId(opts.issuerPem);
-  if (false) {
+  if (!ski || cert.authorityKeyId !== ski) {
     return `the proxy certificate of pod ${cert.pod} was signed by key ${cert.authorityKeyId ? colons(cert.authorityKeyId) : '(not named)'}, not by the key of .lab/pki's issuer (${ski ? colons(ski) : 'no key id'})`;
   }
   const chain = verifyChain(opts.issuerPem, [opts.anchorPem], { now: opts.now });

@@ -2,8 +2,7 @@
 import type { Action, LabContext, Step } from '../../scripts/engine/types.ts';
 import { labFile } from '../../scripts/lib/paths.ts';
 import { gatewayApi, linkerd } from '../pins.ts';
-import { anchorFiles, issuerFiles, readLocalCert, sameCertificates } from './pki.ts';
-import { identityPkiStep } from './pki.ts';
+import { anchorFiles, identityPkiStep, issuerFiles, readLocalCert, sameCertificates } from './pki.ts';
 import { containsValues, findRelease, releaseProblem, releaseValues, valuesFile, type ChartRef } from './helm.ts';
 import { meshProbeStep } from './probe.ts';
 
@@ -37,11 +36,7 @@ const HELM_TIMEOUT = '5m';
 const HELM_BACKSTOP_MS = 6 * 60_000;
 
 function helmInstall(ctx: LabContext, ref: ChartRef, extra: string[]): string[] {
-  return ctx.kube.helm(
-    'upgrade', '--install', ref.release, ref.chart,
-    '--repo', linkerd.helmRepo, '--version', ref.version,
-    '--namespace', ref.namespace, ...extra,
-  );
+  return ctx.kube.helm('upgrade', '--install', ref.release, ref.chart, '--repo', linkerd.helmRepo, '--version', ref.version, '--namespace', ref.namespace, ...extra);
 }
 
 const gatewayApiStep: Step = {
@@ -115,11 +110,10 @@ const controlPlaneStep: Step = {
       type: 'exec',
       why: 'Helm cannot make certificates: the anchor and the issuer (with its key) go in as files from .lab/pki.',
       argv: helmInstall(ctx, CHARTS.controlPlane, [
-        '--set-file', `identityTrustAnchorsPEM=${anchorFiles(ctx).certPath}`,
-        '--set-file', `identity.issuer.tls.crtPEM=${issuerFiles(ctx).certPath}`,
-        '--set-file', `identity.issuer.tls.keyPEM=${issuerFiles(ctx).keyPath}`,
-        '--values', CONTROL_PLANE_VALUES,
-        '--wait', '--timeout', HELM_TIMEOUT,
+        ...['--set-file', `identityTrustAnchorsPEM=${anchorFiles(ctx).certPath}`],
+        ...['--set-file', `identity.issuer.tls.crtPEM=${issuerFiles(ctx).certPath}`],
+        ...['--set-file', `identity.issuer.tls.keyPEM=${issuerFiles(ctx).keyPath}`],
+        ...['--values', CONTROL_PLANE_VALUES, '--wait', '--timeout', HELM_TIMEOUT],
       ]),
       timeoutMs: HELM_BACKSTOP_MS,
     },

@@ -17,6 +17,8 @@ export interface Scenario {
   rules?: Array<{ tool?: string; args?: string[]; stdout?: unknown; stderr?: string; exit?: number; sleepMs?: number; block?: boolean; once?: boolean }>;
   kindClusters?: string[];
   helmReleases?: Record<string, number>;
+  /** Manifest URL → local file, so `kubectl apply -f <url>` works offline. */
+  urls?: Record<string, string>;
   persist?: boolean;
 }
 

@@ -509,7 +509,7 @@ describe('doctor.tools and doctor.existing-cluster', () => {
     expect(outcome).toEqual({
       status: 'fail',
       message: expect.stringMatching(/^kubectl v1\.35\.0, helm v3\.19\.0 and linkerd edge-26\.6\.3 are not installed: /),
-      evidence: expect.stringContaining(`kubectl: ${otherKubectl} reports {"clientVersion":{"gitVersion":"v1.30.2"}}`),
+      evidence: expect.stringContaining(`kubectl: ${otherKubectl} reports v1.30.2; the lab needs kubectl v1.35.0`),
     });
   });
 

@@ -178,14 +178,18 @@ describe('lab 02 certificate failures reach the right check and hint', () => {
     const a = await make();
     const leaf = await createLeaf({ commonName: 'identity.linkerd.cluster.local', dnsNames: ['identity.linkerd.cluster.local'], issuer: a, validDays: 365, now: ANCHOR_T });
     const r = await installed(a.certPem, leaf.certPem, 'linkerd.issuer-valid');
+    expect(r.status).toBe('fail');
     expect(r.message).toBe('the issuer in Secret linkerd-identity-issuer: issuer cert is not a CA');
+    expect(r.hint).toBe('labs/02-linkerd/README.md#issuer-valid');
   });
 
   it('an expired issuer fails linkerd.issuer-valid, and linkerd check says so in linkerd-identity', async () => {
     const a = await make();
     const expired = await issuerUnder(a, { notBefore: new Date('2025-11-01T00:00:00Z'), notAfter: new Date('2026-11-30T00:00:00Z') });
     const r = await installed(a.certPem, expired.certPem, 'linkerd.issuer-valid');
+    expect(r.status).toBe('fail');
     expect(r.message).toBe('the issuer in Secret linkerd-identity-issuer: not valid anymore. Expired on 2026-11-30T00:00:00Z');
+    expect(r.hint).toBe('labs/02-linkerd/README.md#issuer-valid');
 
     const output: LinkerdCheckOutput = {
       success: false,
@@ -248,13 +252,16 @@ describe('lab 02 certificate failures reach the right check and hint', () => {
     expect(anchorResult.message).toMatch(new RegExp(`^ConfigMap linkerd-identity-trust-roots holds trust anchor ${shortFingerprint(foreign.certPem)}, not the one in .*pki/linkerd-trust-anchor\\.crt \\(${shortFingerprint(fixtureAnchor)}\\)$`));
     expect(anchorResult.hint).toBe('labs/02-linkerd/README.md#trust-anchor');
     const issuerResult = await runOne(byId('linkerd.issuer'), scenario);
+    expect(issuerResult.hint).toBe('labs/02-linkerd/README.md#issuer');
     expect(issuerResult.message).toMatch(/^Secret linkerd-identity-issuer holds issuer [0-9a-f]{16}, not the one in .*pki\/linkerd-issuer\.crt \([0-9a-f]{16}\)$/);
   });
 
   it('an issuer signed by a foreign anchor fails linkerd.issuer-valid: not issued by the trust anchor', async () => {
     const foreign = await createCa({ commonName: 'root.linkerd.cluster.local', pathLength: 1, validDays: 3650, now: ANCHOR_T });
     const r = await runOne(byId('linkerd.issuer-valid'), withClusterCerts(undefined, (await issuerUnder(foreign)).certPem));
+    expect(r.status).toBe('fail');
     expect(r.message).toBe('the issuer in Secret linkerd-identity-issuer: not issued by the trust anchor');
+    expect(r.hint).toBe('labs/02-linkerd/README.md#issuer-valid');
   });
 });
 
