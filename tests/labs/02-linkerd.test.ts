@@ -74,7 +74,7 @@ function afterWith(change: (o: K8sObject) => K8sObject | null, extraRules: Scena
 }
 const isObj = (o: K8sObject, kind: string, name: string) => o.kind === kind && o.metadata.name === name;
 function withClusterCerts(anchorPem: string | undefined, issuerPem: string | undefined): State {
-  return afterWith((o) => {
+  return afterWith((o): K8sObject => {
     if (anchorPem && isObj(o, 'ConfigMap', 'linkerd-identity-trust-roots')) return { ...o, data: { 'ca-bundle.crt': anchorPem.trim() } };
     if (issuerPem && isObj(o, 'Secret', 'linkerd-identity-issuer')) return { ...o, data: { ...o.data, 'crt.pem': Buffer.from(issuerPem.trim()).toString('base64') } };
     return o;
