@@ -111,7 +111,7 @@ function kind() {
   if (verb === 'get' && noun === 'clusters') return scenario.kindClusters.length ? out(scenario.kindClusters.join('\n')) : out('', 'No kind clusters found.');
   if (verb === 'create' && noun === 'cluster') {
     if (scenario.kindClusters.includes(name)) return out('', `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${name}"`, 1);
-    const kubeconfig = flag(['--kubeconfig']);
+    const kubeconfig = flag(['--kubeconfig']) ?? process.env.KUBECONFIG ?? join(process.env.HOME ?? '/root', '.kube', 'config');
     if (kubeconfig) writeKubeconfig(kubeconfig, name);
     scenario.kindClusters.push(name);
     save();
@@ -124,7 +124,7 @@ function kind() {
   }
   if (verb === 'export' && noun === 'kubeconfig') {
     if (!scenario.kindClusters.includes(name)) return out('', `ERROR: could not locate any control plane nodes for cluster named '${name}'`, 1);
-    const kubeconfig = flag(['--kubeconfig']);
+    const kubeconfig = flag(['--kubeconfig']) ?? process.env.KUBECONFIG ?? join(process.env.HOME ?? '/root', '.kube', 'config');
     if (kubeconfig) writeKubeconfig(kubeconfig, name);
     return out('', `Set kubectl context to "kind-${name}"`);
   }
