@@ -28,6 +28,7 @@ import * as lab03 from '../../labs/03-app/lab.ts';
 import * as lab04 from '../../labs/04-ingress-tls/lab.ts';
 import { checks } from '../../labs/04-ingress-tls/checks.ts';
 import { EMISSARY_IDENTITY, appHostYaml, secretManifest } from '../../labs/04-ingress-tls/steps.ts';
+import { closedPort } from '../helpers/net.ts';
 
 const STATES = join(repoRoot, 'tests', 'fixtures', 'states', '04-ingress-tls');
 const GOLDEN = join(repoRoot, 'tests', 'labs', 'golden', 'plan-03-04.txt');
@@ -228,13 +229,6 @@ async function listen(server: http.Server | https.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Setup {
   cert?: KeyPairPem;

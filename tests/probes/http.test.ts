@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, createLeaf, type KeyPairPem } from '../../scripts/pki/x509.ts';
 import { httpRequest, BODY_LIMIT } from '../../checks/probes/http.ts';
+import { closedPort } from '../helpers/net.ts';
 
 type Closable = { close(cb: () => void): unknown; address(): net.AddressInfo | string | null };
 const servers: Closable[] = [];
@@ -39,13 +40,6 @@ function echo(req: http.IncomingMessage, res: http.ServerResponse) {
   res.end(JSON.stringify({ host: req.headers.host, path: req.url, sni: (req.socket as TLSSocket).servername ?? null, custom: req.headers['x-probe'] ?? null }));
 }
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'http-probe-'));

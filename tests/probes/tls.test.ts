@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import net from 'node:net';
 import { createCa, createLeaf, type KeyPairPem } from '../../scripts/pki/x509.ts';
 import { acceptsProtocol, inspectTls, probeTls } from '../../checks/probes/tls.ts';
+import { closedPort } from '../helpers/net.ts';
 
 const servers: tls.Server[] = [];
 let ca: KeyPairPem;
@@ -22,13 +23,6 @@ async function serve(options: tls.TlsOptions): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A raw TLS 1.0 handshake against the legacy server tells whether the local OpenSSL can do it at all. */
 function tryTls10(port: number): Promise<string | undefined> {
