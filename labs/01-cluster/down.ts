@@ -33,7 +33,7 @@ const deleteCluster: Step = {
     }
     return false;
   },
-  actions: (ctx) => [{ type: 'exec', argv: ['kind', 'delete', 'cluster', '--name', ctx.config.clusterName] }],
+  actions: (ctx) => [{ type: 'exec', argv: ['kind', 'delete', 'cluster', '--name', ctx.config.clusterName, '--kubeconfig', ctx.paths.kubeconfig] }],
 };
 
 function forget(ctx: LabContext): void {

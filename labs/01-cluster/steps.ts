@@ -87,7 +87,7 @@ export const createCluster: Step = {
     const configFile = kindConfigPath(ctx.paths);
     const actions: Action[] = [];
     if (ctx.flags.recreate) {
-      actions.push({ type: 'exec', why: '--recreate: delete the recorded cluster first.', argv: ['kind', 'delete', 'cluster', '--name', name] });
+      actions.push({ type: 'exec', why: '--recreate: delete the recorded cluster first.', argv: ['kind', 'delete', 'cluster', '--name', name, '--kubeconfig', ctx.paths.kubeconfig] });
     }
     actions.push(
       {

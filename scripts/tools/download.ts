@@ -27,7 +27,7 @@ export interface DownloadOptions {
   env?: NodeJS.ProcessEnv;
   /** Runs `tar` for archives; nothing else is spawned. */
   exec: Exec;
-  /** Committed lock whose digests count as pinned; default <repo>/tools.lock.json, null to ignore it. */
+  /** Committed lock whose digests count as pinned; default scripts/tools/tools.lock.json, null to ignore it. */
   repoLock?: string | null;
   timeoutMs?: number;
   log?: (line: string) => void;
@@ -44,7 +44,7 @@ const SMALL_FETCH_MS = 30_000;
 const STALE_PARTIAL_MS = 24 * 3_600_000;
 
 /** The committed lock `lab tools lock` writes; its digests are as good as the ones in versions.ts. */
-export const repoLockPath = labFile('tools.lock.json');
+export const repoLockPath = labFile('scripts', 'tools', 'tools.lock.json');
 
 export function lockFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(toolCacheDir(env), 'tools.lock.json');
@@ -168,7 +168,7 @@ function unpinnedError(spec: ToolSpec, platform: Platform, apiUrl: string, env: 
       `(Linkerd stopped publishing .sha256 files after edge-25.9.3). ` +
       `Set LAB_TRUST_GITHUB_DIGEST=1 to trust GitHub's own asset digest from ${apiUrl}; it is then recorded in ${lockFilePath(env)}.`,
     `to pin it, add the hex digest to scripts/tools/versions.ts (tools.${spec.name}.checksum.sha256['${key}']), ` +
-      'or run `lab tools lock` on a networked machine and commit tools.lock.json',
+      'or run `lab tools lock` on a networked machine and commit scripts/tools/tools.lock.json',
   );
 }
 

@@ -307,7 +307,8 @@ describe('lab down', () => {
     mkdirSync(ctx.paths.pki, { recursive: true });
     writeFileSync(join(ctx.paths.pki, 'linkerd-trust-anchor.crt'), 'x');
     await down(ctx);
-    expect(fake.calls().filter(MUTATING).map((c) => c.argv)).toEqual([['delete', 'cluster', '--name', 'edge-to-mesh']]);
+    // --kubeconfig: kind removes the context from the kubeconfig it targets; that must be the lab's, never ~/.kube/config.
+    expect(fake.calls().filter(MUTATING).map((c) => c.argv)).toEqual([['delete', 'cluster', '--name', 'edge-to-mesh', '--kubeconfig', ctx.paths.kubeconfig]]);
     expect(readState(ctx.paths.state)).toMatchObject({ cluster: null, labs: {} });
     expect(existsSync(ctx.paths.kubeconfig)).toBe(false);
     expect(existsSync(join(ctx.paths.pki, 'linkerd-trust-anchor.crt'))).toBe(true);

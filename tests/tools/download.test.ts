@@ -169,7 +169,7 @@ describe('downloadTool', () => {
       expect(error.message).toContain("Set LAB_TRUST_GITHUB_DIGEST=1 to trust GitHub's own asset digest from https://api.github.com/repos/linkerd/linkerd2/releases/tags/edge-26.6.3");
       expect(error.message).toContain(join(cache, 'tools.lock.json'));
       expect(error.hint).toContain('scripts/tools/versions.ts');
-      expect(error.hint).toContain('`lab tools lock` on a networked machine and commit tools.lock.json');
+      expect(error.hint).toContain('`lab tools lock` on a networked machine and commit scripts/tools/tools.lock.json');
       expect(mirror.requests).toEqual([]);
       expect(readdirSync(cache)).toEqual([]);
     });

@@ -32,7 +32,7 @@ export async function toolsCommand(session: Session, positionals: string[]): Pro
     }
     case 'lock': {
       await lockTools({ env, log: (l) => session.ui.info(l) });
-      session.ui.ok('tools.lock.json written: commit it to pin every digest');
+      session.ui.ok('scripts/tools/tools.lock.json written: commit it to pin every digest');
       return ExitCode.ok;
     }
     default:
