@@ -8,7 +8,10 @@ import { labRows, nextCommand, renderStatus } from './status.ts';
 
 type Choice = { verb: string; lab?: string };
 
-export async function home(session: Session): Promise<number> {
+/** The prompt the menu asks with; tests pass a scripted one. */
+export type Select = typeof select;
+
+export async function home(session: Session, ask: Select = select): Promise<number> {
   const { io, ui } = session;
   const interactive = io.stdinIsTTY && !!io.stdout.isTTY && !ui.terminal.ci;
   if (!interactive) {
@@ -38,10 +41,10 @@ export async function home(session: Session): Promise<number> {
     );
     let choice: Choice;
     try {
-      choice = await select({ message: 'What next?', choices, pageSize: 14 }, { signal: session.signal });
+      choice = await ask({ message: 'What next?', choices, pageSize: 14 }, { signal: session.signal });
       if (choice.verb === 'quit') return last;
       if (!choice.lab && choice.verb !== 'doctor') {
-        choice.lab = await select(
+        choice.lab = await ask(
           { message: `${choice.verb} which lab?`, choices: labs.filter((l) => l.id !== '00').map((l) => ({ name: `${l.id} ${l.title}`, value: l.id })) },
           { signal: session.signal },
         );
