@@ -27,6 +27,7 @@ export const labs: readonly LabDefinition[] = [
     title: 'Linkerd with identity certificates you make',
     summary: 'Make a trust anchor and issuer, install Gateway API CRDs, Linkerd and linkerd-viz.',
     dependsOn: ['01'],
+    checkTools: ['linkerd'],
     dir: 'labs/02-linkerd',
     load: () => import('./02-linkerd/lab.ts'),
   },

@@ -84,6 +84,8 @@ export interface LabDefinition {
   /** One sentence for menus and help. */
   summary: string;
   dependsOn: string[];
+  /** Pinned tools the lab's checks run besides kubectl (steps' tools are read from their commands). */
+  checkTools?: string[];
   /** Folder under labs/ holding README.md (the learner's text) and the lab module. */
   dir: string;
   /** Loaded lazily so `lab status` and `lab --version` stay fast. */

@@ -25,7 +25,8 @@ function requireLab(positionals: string[], verb: string): LabDefinition {
 
 async function apply(session: Session, lab: LabDefinition, mode: RunMode, flags: Record<string, unknown>): Promise<void> {
   const mod = await lab.load();
-  const ctx = await session.context({ tools: toolsFor(mod, mode, session), flags: { rotate: !!flags.rotate, recreate: !!flags.recreate } });
+  const tools = [...toolsFor(mod, mode, session), ...(lab.checkTools ?? [])];
+  const ctx = await session.context({ tools, flags: { rotate: !!flags.rotate, recreate: !!flags.recreate } });
   session.ui.info(`── lab ${lab.id} ${lab.slug}: ${lab.title}${mode === 'solve' ? ' (solution)' : ''}`);
   await runLab(ctx, lab, mod, mode);
 }
