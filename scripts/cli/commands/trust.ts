@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { ExitCode } from '../../lib/errors.ts';
 import { displayPath } from '../../lib/paths.ts';
 import type { Session } from '../session.ts';
+import { LAB_CA_CN, LAB_CA_NAME } from '../../pki/lab-ca.ts';
 
 export async function trust(session: Session): Promise<number> {
-  const ca = join(session.paths.pki, 'lab-ca.crt');
+  const ca = join(session.paths.pki, `${LAB_CA_NAME}.crt`);
   const shown = displayPath(ca);
   const out = (s = '') => session.io.stdout.write(s + '\n');
   if (!existsSync(ca)) out(`The lab CA does not exist yet (${shown}); lab 04 makes it. The steps below apply once it does.\n`);
@@ -15,7 +16,7 @@ export async function trust(session: Session): Promise<number> {
   out();
   out('macOS (Keychain):');
   out(`  trust:   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${shown}`);
-  out(`  remove:  sudo security delete-certificate -c "edge-to-mesh lab CA" /Library/Keychains/System.keychain`);
+  out(`  remove:  sudo security delete-certificate -c "${LAB_CA_CN}" /Library/Keychains/System.keychain`);
   out();
   out('Debian/Ubuntu:');
   out(`  trust:   sudo cp ${shown} /usr/local/share/ca-certificates/edge-to-mesh-lab-ca.crt && sudo update-ca-certificates`);
