@@ -1,17 +1,15 @@
 // The cluster guard refuses anything but the lab's own kind cluster, before any mutating call.
 import { describe, it, expect, afterEach } from 'vitest';
-import { fakeEnv, type FakeEnv } from '../helpers/fake-env.ts';
+import { fakeEnv, type FakeEnv, silentUi } from '../helpers/fake-env.ts';
 import { kindNode, marker, seedLabHome, CLUSTER_ID } from '../helpers/cluster.ts';
 import { confirmLabCluster } from '../../scripts/cluster/guard.ts';
 import { createLabContext } from '../../scripts/engine/context.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
 import { GuardError } from '../../scripts/lib/errors.ts';
 import { executeSteps } from '../../scripts/engine/runner.ts';
 
 let fake: FakeEnv;
 afterEach(() => fake?.cleanup());
-const silent = () => createUi({ write() {} }, { CI: 'true' });
-const ctxOf = (f: FakeEnv) => createLabContext({ env: f.env, ui: silent() });
+const ctxOf = (f: FakeEnv) => createLabContext({ env: f.env, ui: silentUi() });
 
 describe('cluster guard', () => {
   it('accepts the lab cluster: kind providerID, marker id matches the state', async () => {

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createUi, type Ui } from '../../scripts/lib/ui.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const fakeBin = join(repoRoot, 'tests', 'fake-bin');
@@ -65,3 +66,6 @@ export function fakeEnv(scenario: Scenario = {}, extra: NodeJS.ProcessEnv = {}):
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A UI that prints nothing, for tests that drive steps and checks directly. */
+export const silentUi = (): Ui => createUi({ write() {} }, { CI: 'true' });

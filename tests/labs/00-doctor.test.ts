@@ -4,9 +4,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fakeEnv, repoRoot, type FakeEnv, type Scenario } from '../helpers/fake-env.ts';
+import { fakeEnv, repoRoot, type FakeEnv, type Scenario, silentUi } from '../helpers/fake-env.ts';
 import { createLabContext, type ContextOptions } from '../../scripts/engine/context.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
 import { defaultConfig, type LabConfig } from '../../scripts/lib/config.ts';
 import { STATE_SCHEMA } from '../../scripts/lib/state.ts';
 import { planArgv } from '../../scripts/engine/plan.ts';
@@ -116,7 +115,7 @@ function setup(c: Case) {
   }
   const ctx = createLabContext({
     env: fake.env,
-    ui: createUi({ write() {} }, { CI: 'true' }),
+    ui: silentUi(),
     config: { ...defaultConfig, ...c.config },
     ...(c.tools ? { tools: c.tools } : {}),
   });

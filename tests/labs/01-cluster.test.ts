@@ -4,12 +4,11 @@ import { createServer, type Server } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { fakeEnv, repoRoot, type FakeCall, type FakeEnv, type Scenario } from '../helpers/fake-env.ts';
+import { fakeEnv, repoRoot, type FakeCall, type FakeEnv, type Scenario, silentUi } from '../helpers/fake-env.ts';
 import { CLUSTER_ID, kindNode, marker, seedLabHome } from '../helpers/cluster.ts';
 import { createLabContext } from '../../scripts/engine/context.ts';
 import { executeSteps, runLab } from '../../scripts/engine/runner.ts';
 import { planArgv } from '../../scripts/engine/plan.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
 import { defaultConfig, type LabConfig } from '../../scripts/lib/config.ts';
 import { readState } from '../../scripts/lib/state.ts';
 import { quoteArgv } from '../../scripts/lib/quote.ts';
@@ -26,7 +25,6 @@ import { renderKindConfig } from '../../labs/01-cluster/kind-config.ts';
 
 const STATES = join(repoRoot, 'tests', 'fixtures', 'states', '01-cluster');
 const GOLDEN = join(repoRoot, 'tests', 'labs', 'golden', 'plan-01-02.txt');
-const silentUi = () => createUi({ write() {} }, { CI: 'true' });
 const loadState = (name: 'before' | 'after'): Scenario => JSON.parse(readFileSync(join(STATES, `${name}.json`), 'utf8')) as Scenario;
 
 const envs: FakeEnv[] = [];

@@ -3,11 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { fakeEnv, repoRoot, type FakeCall, type FakeEnv, type Scenario } from '../helpers/fake-env.ts';
+import { fakeEnv, repoRoot, type FakeCall, type FakeEnv, type Scenario, silentUi } from '../helpers/fake-env.ts';
 import { seedLabHome } from '../helpers/cluster.ts';
 import { createLabContext } from '../../scripts/engine/context.ts';
 import { executeSteps, runLab } from '../../scripts/engine/runner.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
 import { defaultConfig } from '../../scripts/lib/config.ts';
 import { UserError } from '../../scripts/lib/errors.ts';
 import { createCa, createLeaf, type KeyPairPem } from '../../scripts/pki/x509.ts';
@@ -27,7 +26,6 @@ import { shortFingerprint } from '../../labs/02-linkerd/pki.ts';
 import { CONTROL_PLANE_VALUES, VIZ_VALUES } from '../../labs/02-linkerd/steps.ts';
 
 const STATES = join(repoRoot, 'tests', 'fixtures', 'states', '02-linkerd');
-const silentUi = () => createUi({ write() {} }, { CI: 'true' });
 /** The recorded states were taken at 15:00 UTC on 2026-12-04; checks judge certificate times at this moment. */
 const NOW = new Date('2026-12-04T15:30:00Z');
 const POD = 'mesh-probe-6d9c7b8f4-q7x2k';

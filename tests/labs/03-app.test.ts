@@ -3,10 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { fakeEnv, repoRoot, type FakeEnv, type Scenario } from '../helpers/fake-env.ts';
+import { fakeEnv, repoRoot, type FakeEnv, type Scenario, silentUi } from '../helpers/fake-env.ts';
 import { createLabContext } from '../../scripts/engine/context.ts';
 import { runLab } from '../../scripts/engine/runner.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
 import { defaultConfig } from '../../scripts/lib/config.ts';
 import { STATE_SCHEMA } from '../../scripts/lib/state.ts';
 import { runChecks } from '../../checks/runner.ts';
@@ -20,7 +19,6 @@ import { checks } from '../../labs/03-app/checks.ts';
 import { meshedOutcome, proxyState } from '../../labs/03-app/mesh.ts';
 
 const STATES = join(repoRoot, 'tests', 'fixtures', 'states', '03-app');
-const silentUi = () => createUi({ write() {} }, { CI: 'true' });
 const IDENTITY = 'frontend.app.serviceaccount.identity.linkerd.cluster.local';
 
 interface State extends Scenario {

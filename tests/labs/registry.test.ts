@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { labs, findLab, hintUrl } from '../../labs/registry.ts';
 import { planLab } from '../../scripts/engine/plan.ts';
 import { createLabContext } from '../../scripts/engine/context.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
-import { repoRoot, fakeEnv } from '../helpers/fake-env.ts';
+import { repoRoot, fakeEnv, silentUi } from '../helpers/fake-env.ts';
 import type { Action } from '../../scripts/engine/types.ts';
 
 /** Anchors a README offers: explicit <a id> / id="…" and GitHub's heading slugs. */
@@ -20,7 +19,7 @@ function anchors(markdown: string): Set<string> {
 }
 
 const fake = fakeEnv();
-const ctx = createLabContext({ env: fake.env, ui: createUi({ write() {} }, { CI: 'true' }) });
+const ctx = createLabContext({ env: fake.env, ui: silentUi() });
 
 describe.each(labs.map((l) => [l.id, l] as const))('lab %s', (_id, lab) => {
   it('has checks that are data: unique ids, its own lab id, a level and a hint that exists in its README', async () => {
