@@ -1,5 +1,5 @@
 // Finds the binary to run for each pinned tool: override, cache, a matching one on PATH, or a fresh download.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, realpathSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Exec } from '../lib/exec.ts';
@@ -76,14 +76,20 @@ function fromOverride(spec: ToolSpec, env: NodeJS.ProcessEnv): string | undefine
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string[] {
-  const seen = new Set<string>();
+  const found: string[] = [];
+  const real = new Set<string>();
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     // An empty or relative PATH entry means "the current directory", which a lab must not pick tools from.
     if (!dir || !isAbsolute(dir)) continue;
     const candidate = join(dir, name);
-    if (!seen.has(candidate) && isExecutableFile(candidate)) seen.add(candidate);
+    if (!isExecutableFile(candidate)) continue;
+    // /bin and /usr/bin are often one folder: the same binary is named once.
+    const target = realpathSync(candidate);
+    if (real.has(target)) continue;
+    real.add(target);
+    found.push(candidate);
   }
-  return [...seen];
+  return found;
 }
 
 /** The first binary on PATH that reports the pinned version; the others are named in `note`. */
