@@ -43,11 +43,13 @@ export interface CheckOptions {
   wait?: unknown;
   /** Exit code when a check fails: 1 for labs, 2 for the doctor (the environment is broken). */
   failCode?: number;
+  /** Retry budget the user did not ask for (after `lab run`): running out of it is a failed check, not exit 3. */
+  settleMs?: number;
 }
 
 export async function checkLabs(session: Session, targets: LabDefinition[], options: CheckOptions): Promise<number> {
   const output = parseOutput(options.output, session);
-  const waitMs = options.wait ? parseDuration(String(options.wait)) : 0;
+  const waitMs = options.wait ? parseDuration(String(options.wait)) : (options.settleMs ?? 0);
   const checks: Check[] = [];
   for (const lab of targets) checks.push(...(await lab.load()).checks);
   // Checks never download: `lab run` fetched what its lab needs; a tool still missing is a finding of
@@ -67,7 +69,7 @@ export async function checkLabs(session: Session, targets: LabDefinition[], opti
     return ExitCode.ok;
   }
   if (options.failCode !== undefined) return options.failCode;
-  const timedOut = report.results.some((r) => r.status === 'fail' && r.timedOut);
+  const timedOut = !!options.wait && report.results.some((r) => r.status === 'fail' && r.timedOut);
   return timedOut ? ExitCode.timeout : ExitCode.checkFailed;
 }
 

@@ -9,6 +9,9 @@ import { ExitCode, UserError } from '../../lib/errors.ts';
 import type { Session } from '../session.ts';
 import { checkLabs } from './check.ts';
 
+/** Right after a run, give config a moment to reach the proxies and Envoy before calling a check failed. */
+const SETTLE_MS = 60_000;
+
 /** The tools a lab's commands name, plus what its checks read with. */
 function toolsFor(mod: LabModule, mode: RunMode, session: Session, extra: Step[] = []): string[] {
   const probe = createLabContext({ env: session.io.env, ui: session.ui });
@@ -42,13 +45,13 @@ export async function run(session: Session, positionals: string[], values: Recor
   }
   await apply(session, lab, 'run', values);
   if (values['no-check']) return ExitCode.ok;
-  return checkLabs(session, [lab], {});
+  return checkLabs(session, [lab], { settleMs: SETTLE_MS });
 }
 
 export async function solve(session: Session, positionals: string[], values: Record<string, unknown>): Promise<number> {
   const lab = requireLab(positionals, 'solve');
   await apply(session, lab, 'solve', values);
-  return checkLabs(session, [lab], {});
+  return checkLabs(session, [lab], { settleMs: SETTLE_MS });
 }
 
 export async function goto(session: Session, positionals: string[]): Promise<number> {
