@@ -53,7 +53,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const KIND = 'v0.31.0';
 const KUBECTL = 'v1.35.0';
-const HELM = 'v3.19.0';
+const HELM = 'v3.19.5';
 const LINKERD = 'edge-26.6.3';
 
 /** kind v0.31.0's default node (Kubernetes 1.35.0), pinned by digest so a re-pushed tag cannot change the cluster. */

@@ -234,7 +234,7 @@ async function apply() {
 
 async function helm() {
   const pos = positionals();
-  if (pos[0] === 'version') return out('v3.19.0+g3d8990f');
+  if (pos[0] === 'version') return out('v3.19.5+g3d8990f');
   if (pos[0] === 'upgrade' || pos[0] === 'install') {
     const release = pos[1];
     scenario.helmReleases ??= {};

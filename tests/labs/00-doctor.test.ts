@@ -156,9 +156,9 @@ const table: Row[] = [
   {
     id: 'doctor.tools',
     before: () => ({ scenario: state('after'), env: { PATH: tempDir() } }),
-    fails: /^kind v0\.31\.0, kubectl v1\.35\.0, helm v3\.19\.0 and linkerd edge-26\.6\.3 are not installed: run npx lab tools install \(needs network\) or pre-seed the cache at .*\/tools$/,
+    fails: /^kind v0\.31\.0, kubectl v1\.35\.0, helm v3\.19\.5 and linkerd edge-26\.6\.3 are not installed: run npx lab tools install \(needs network\) or pre-seed the cache at .*\/tools$/,
     after: () => ({ scenario: state('after') }),
-    passes: /^kind v0\.31\.0 \(PATH\), kubectl v1\.35\.0 \(PATH\), helm v3\.19\.0 \(PATH\), linkerd edge-26\.6\.3 \(PATH\)$/,
+    passes: /^kind v0\.31\.0 \(PATH\), kubectl v1\.35\.0 \(PATH\), helm v3\.19\.5 \(PATH\), linkerd edge-26\.6\.3 \(PATH\)$/,
   },
   {
     id: 'doctor.proxy',
@@ -507,7 +507,7 @@ describe('doctor.tools and doctor.existing-cluster', () => {
     const outcome = await checks.find((c) => c.id === 'doctor.tools')!.run(ctx);
     expect(outcome).toEqual({
       status: 'fail',
-      message: expect.stringMatching(/^kubectl v1\.35\.0, helm v3\.19\.0 and linkerd edge-26\.6\.3 are not installed: /),
+      message: expect.stringMatching(/^kubectl v1\.35\.0, helm v3\.19\.5 and linkerd edge-26\.6\.3 are not installed: /),
       evidence: expect.stringContaining(`kubectl: ${otherKubectl} reports v1.30.2; the lab needs kubectl v1.35.0`),
     });
   });

@@ -108,24 +108,24 @@ describe('downloadTool', () => {
 
   it('extracts helm from its tarball and checks the tarball against the .sha256sum', async () => {
     const src = join(dir, 'src');
-    const helmBody = '#!/bin/sh\necho v3.19.0+g3d8990f\n';
+    const helmBody = '#!/bin/sh\necho v3.19.5+g3d8990f\n';
     mkdirSync(join(src, 'linux-amd64'), { recursive: true });
     writeFileSync(join(src, 'linux-amd64', 'helm'), helmBody, { mode: 0o644 });
     writeFileSync(join(src, 'linux-amd64', 'LICENSE'), 'Apache-2.0');
     const tarball = join(dir, 'helm.tar.gz');
     execFileSync('tar', ['-czf', tarball, '-C', src, 'linux-amd64']);
     const bytes = readFileSync(tarball);
-    mirror.routes.set('/helm-v3.19.0-linux-amd64.tar.gz', { body: bytes });
-    mirror.routes.set('/helm-v3.19.0-linux-amd64.tar.gz.sha256sum', { body: `${sha256(bytes)}  helm-v3.19.0-linux-amd64.tar.gz\n` });
+    mirror.routes.set('/helm-v3.19.5-linux-amd64.tar.gz', { body: bytes });
+    mirror.routes.set('/helm-v3.19.5-linux-amd64.tar.gz.sha256sum', { body: `${sha256(bytes)}  helm-v3.19.5-linux-amd64.tar.gz\n` });
 
     const installed = await downloadTool(tools.helm, linux, { env, exec, repoLock: null });
 
-    const dest = join(cache, 'helm', 'v3.19.0', 'linux-amd64', 'helm');
+    const dest = join(cache, 'helm', 'v3.19.5', 'linux-amd64', 'helm');
     expect(installed.path).toBe(dest);
     expect(installed.sha256).toBe(sha256(bytes));
     expect(readFileSync(dest, 'utf8')).toBe(helmBody);
     expect(statSync(dest).mode & 0o777).toBe(0o755);
-    expect(readdirSync(join(cache, 'helm', 'v3.19.0', 'linux-amd64'))).toEqual(['helm']);
+    expect(readdirSync(join(cache, 'helm', 'v3.19.5', 'linux-amd64'))).toEqual(['helm']);
     expect(readdirSync(cache).sort()).toEqual(['helm', 'tools.lock.json']);
   });
 
@@ -136,8 +136,8 @@ describe('downloadTool', () => {
     const tarball = join(dir, 'helm.tar.gz');
     execFileSync('tar', ['-czf', tarball, '-C', src, 'darwin-arm64']);
     const bytes = readFileSync(tarball);
-    mirror.routes.set('/helm-v3.19.0-linux-amd64.tar.gz', { body: bytes });
-    mirror.routes.set('/helm-v3.19.0-linux-amd64.tar.gz.sha256sum', { body: `${sha256(bytes)}  helm-v3.19.0-linux-amd64.tar.gz\n` });
+    mirror.routes.set('/helm-v3.19.5-linux-amd64.tar.gz', { body: bytes });
+    mirror.routes.set('/helm-v3.19.5-linux-amd64.tar.gz.sha256sum', { body: `${sha256(bytes)}  helm-v3.19.5-linux-amd64.tar.gz\n` });
 
     await expect(downloadTool(tools.helm, linux, { env, exec, repoLock: null })).rejects.toThrow(/tar/);
     expect(readdirSync(cache)).toEqual([]);
@@ -212,7 +212,7 @@ describe('lockTools', () => {
       const key = `${os}-${arch}`;
       mirror.routes.set(`/kubernetes-sigs/kind/releases/download/v0.31.0/kind-${key}.sha256sum`, { body: `${sha256('kind' + key)}  kind-${key}\n` });
       mirror.routes.set(`/release/v1.35.0/bin/${os}/${arch}/kubectl.sha256`, { body: sha256('kubectl' + key) });
-      mirror.routes.set(`/helm-v3.19.0-${key}.tar.gz.sha256sum`, { body: `${sha256('helm' + key)}  helm-v3.19.0-${key}.tar.gz\n` });
+      mirror.routes.set(`/helm-v3.19.5-${key}.tar.gz.sha256sum`, { body: `${sha256('helm' + key)}  helm-v3.19.5-${key}.tar.gz\n` });
       assets.push({ name: new URL(tools.linkerd.url(os, arch)).pathname.split('/').pop()!, digest: `sha256:${sha256('linkerd' + key)}` });
     }
     mirror.routes.set('/repos/linkerd/linkerd2/releases/tags/edge-26.6.3', { body: JSON.stringify({ assets }) });
@@ -227,7 +227,7 @@ describe('lockTools', () => {
       url: 'https://github.com/linkerd/linkerd2/releases/download/edge-26.6.3/linkerd2-cli-edge-26.6.3-darwin',
       source: 'github-digest',
     });
-    expect(Object.keys(lock.helm?.['v3.19.0'] ?? {}).sort()).toEqual(['darwin-amd64', 'darwin-arm64', 'linux-amd64', 'linux-arm64']);
+    expect(Object.keys(lock.helm?.['v3.19.5'] ?? {}).sort()).toEqual(['darwin-amd64', 'darwin-arm64', 'linux-amd64', 'linux-arm64']);
     // Nothing is downloaded: a lock needs digests, not binaries.
     expect(mirror.requests.every((p) => /\.sha256(sum)?$|\/releases\/tags\//.test(p))).toBe(true);
   });

@@ -86,7 +86,7 @@ describe('resolveTool', () => {
 
   it('recognises each tool’s version output', async () => {
     script(join(bin, 'kubectl'), '{"clientVersion":{"major":"1","minor":"35","gitVersion":"v1.35.0","platform":"linux/amd64"}}');
-    script(join(bin, 'helm'), 'v3.19.0+g3d8990f');
+    script(join(bin, 'helm'), 'v3.19.5+g3d8990f');
     script(join(bin, 'linkerd'), 'edge-26.6.3');
     for (const name of ['kubectl', 'helm', 'linkerd'] as const) {
       expect((await resolveTool(name, { env, exec, install: false, platform: linux })).source).toBe('path');
@@ -105,24 +105,24 @@ describe('resolveTool', () => {
   });
 
   it('prefers LAB_TOOL_<NAME> over everything and rejects a bad one', async () => {
-    script(join(bin, 'helm'), 'v3.19.0+g3d8990f');
+    script(join(bin, 'helm'), 'v3.19.5+g3d8990f');
     const custom = script(join(dir, 'my-helm'), 'v4.0.0');
     const resolved = await resolveTool('helm', { env: { ...env, LAB_TOOL_HELM: custom }, exec, install: false, platform: linux });
-    expect(resolved).toEqual({ name: 'helm', version: 'v3.19.0', path: custom, source: 'override', downloaded: false });
+    expect(resolved).toEqual({ name: 'helm', version: 'v3.19.5', path: custom, source: 'override', downloaded: false });
     await expect(resolveTool('helm', { env: { ...env, LAB_TOOL_HELM: join(dir, 'nope') }, exec, platform: linux })).rejects.toThrow(`LAB_TOOL_HELM=${join(dir, 'nope')} is not an executable file`);
   });
 });
 
 describe('toolStatus and installAll', () => {
   it('reports where each tool comes from without downloading', async () => {
-    script(join(bin, 'helm'), 'v3.19.0+g3d8990f');
+    script(join(bin, 'helm'), 'v3.19.5+g3d8990f');
     script(join(bin, 'linkerd'), 'stable-2.14.10');
     const override = script(join(dir, 'kubectl'), 'anything');
     const statuses = await toolStatus({ env: { ...env, LAB_TOOL_KUBECTL: override }, exec, platform: linux });
     expect(statuses).toEqual([
       { name: 'kind', version: 'v0.31.0', source: 'missing', path: null },
       { name: 'kubectl', version: 'v1.35.0', source: 'override', path: override },
-      { name: 'helm', version: 'v3.19.0', source: 'path', path: join(bin, 'helm') },
+      { name: 'helm', version: 'v3.19.5', source: 'path', path: join(bin, 'helm') },
       { name: 'linkerd', version: 'edge-26.6.3', source: 'missing', path: null, note: `${join(bin, 'linkerd')} reports stable-2.14.10; the lab needs linkerd edge-26.6.3` },
     ]);
     expect(mirror.requests).toEqual([]);
@@ -130,7 +130,7 @@ describe('toolStatus and installAll', () => {
 
   it('installAll stops at linkerd’s missing pin after installing what it can', async () => {
     script(join(bin, 'kubectl'), '{"clientVersion":{"gitVersion":"v1.35.0"}}');
-    script(join(bin, 'helm'), 'v3.19.0+g3d8990f');
+    script(join(bin, 'helm'), 'v3.19.5+g3d8990f');
     await expect(installAll({ env, exec, platform: linux, repoLock: null })).rejects.toThrow('linkerd edge-26.6.3 has no pinned sha256 for linux-amd64');
     expect(readdirSync(cache).sort()).toEqual(['kind', 'tools.lock.json']);
   });
