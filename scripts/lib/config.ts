@@ -19,11 +19,11 @@ export const defaultConfig: LabConfig = {
   appHost: 'app.localhost',
 };
 
-function port(name: string, value: string | undefined, fallback: number): number {
+function port(name: string, value: string | undefined, fallback: number, example: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new UserError(`${name}=${value} is not a TCP port`, `set ${name} to a number between 1 and 65535, e.g. ${name}=8443`);
+    throw new UserError(`${name}=${value} is not a TCP port`, `set ${name} to a number between 1 and 65535, e.g. ${name}=${example}`);
   }
   return n;
 }
@@ -38,8 +38,8 @@ export function resolveConfig(recorded: Partial<LabConfig> | undefined, env: Nod
   return {
     clusterName,
     listenAddress: env.LAB_LISTEN_ADDRESS || base.listenAddress,
-    httpPort: port('LAB_HTTP_PORT', env.LAB_HTTP_PORT, base.httpPort),
-    httpsPort: port('LAB_HTTPS_PORT', env.LAB_HTTPS_PORT, base.httpsPort),
+    httpPort: port('LAB_HTTP_PORT', env.LAB_HTTP_PORT, base.httpPort, 8080),
+    httpsPort: port('LAB_HTTPS_PORT', env.LAB_HTTPS_PORT, base.httpsPort, 8443),
     appHost: env.LAB_APP_HOST || base.appHost,
   };
 }
