@@ -51,10 +51,6 @@ export const labs: readonly LabDefinition[] = [
   },
 ];
 
-export function labIds(): string[] {
-  return labs.map((l) => l.id);
-}
-
 /** Accepts "01", "1", "cluster" or "01-cluster"; anything else is a UserError listing the valid ids. */
 export function findLab(arg: string): LabDefinition {
   const a = arg.trim().toLowerCase();
@@ -71,10 +67,6 @@ export function findLab(arg: string): LabDefinition {
 /** Labs before `lab` in dependency order (the registry is ordered). */
 export function labsBefore(lab: LabDefinition): LabDefinition[] {
   return labs.slice(0, labs.indexOf(lab)).filter((l) => l.id !== '00');
-}
-
-export function readmeOf(lab: LabDefinition): string {
-  return `${lab.dir}/README.md`;
 }
 
 /** Hint URL for a check: the lab text's paragraph that explains the fix. */

@@ -1,7 +1,7 @@
 // `lab run|solve|goto|reset|down`: apply labs through the step runner, in registry order.
 import { findLab, labs, labsBefore } from '../../../labs/registry.ts';
 import type { LabDefinition, LabModule, Step } from '../../engine/types.ts';
-import { runLab, executeSteps, stepsFor, type RunMode } from '../../engine/runner.ts';
+import { runLab, executeSteps, type RunMode } from '../../engine/runner.ts';
 import { planArgv } from '../../engine/plan.ts';
 import { createLabContext } from '../../engine/context.ts';
 import { readState, labStatus, updateState } from '../../lib/state.ts';
@@ -100,4 +100,3 @@ export async function reset(session: Session, positionals: string[], values: Rec
   return ExitCode.ok;
 }
 
-export { stepsFor };
