@@ -1,22 +1,9 @@
 // Takes lab 02 back out of the cluster (for `lab reset --to 02`), in the reverse order of its steps.
-import type { Step, LabContext, Action } from '../../scripts/engine/types.ts';
+import type { Step } from '../../scripts/engine/types.ts';
+import { deleteNamespace, helmUninstall } from '../../scripts/cluster/teardown.ts';
 import { gatewayApi } from '../pins.ts';
 import { CHARTS, LINKERD_NAMESPACE, VIZ_NAMESPACE } from './steps.ts';
 import { PROBE } from './probe.ts';
-
-const deleteNamespace = (ctx: LabContext, namespace: string): Action => ({
-  type: 'wait',
-  what: `namespace ${namespace} deleted`,
-  budgetMs: 180_000,
-  argv: ctx.kube.kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait', '--timeout=180s'),
-  lastState: ctx.kube.kubectl('get', 'all', '--namespace', namespace),
-});
-
-const uninstall = (ctx: LabContext, chart: { release: string; namespace: string }): Action => ({
-  type: 'exec',
-  // --ignore-not-found: a half-installed lab must still undo cleanly.
-  argv: ctx.kube.helm('uninstall', chart.release, '--namespace', chart.namespace, '--ignore-not-found', '--wait'),
-});
 
 export const undo: Step[] = [
   {
@@ -26,12 +13,12 @@ export const undo: Step[] = [
       return (await ctx.kube.get('namespace', LINKERD_NAMESPACE)) ? false : `namespace ${LINKERD_NAMESPACE} does not exist`;
     },
     actions: (ctx) => [
-      deleteNamespace(ctx, PROBE.namespace),
-      uninstall(ctx, CHARTS.viz),
-      deleteNamespace(ctx, VIZ_NAMESPACE),
-      uninstall(ctx, CHARTS.controlPlane),
-      uninstall(ctx, CHARTS.crds),
-      deleteNamespace(ctx, LINKERD_NAMESPACE),
+      deleteNamespace(ctx, PROBE.namespace, 180_000),
+      helmUninstall(ctx, CHARTS.viz.release, CHARTS.viz.namespace),
+      deleteNamespace(ctx, VIZ_NAMESPACE, 180_000),
+      helmUninstall(ctx, CHARTS.controlPlane.release, CHARTS.controlPlane.namespace),
+      helmUninstall(ctx, CHARTS.crds.release, CHARTS.crds.namespace),
+      deleteNamespace(ctx, LINKERD_NAMESPACE, 180_000),
     ],
   },
   {

@@ -1,5 +1,6 @@
 // Takes lab 03 back out of the cluster (for `lab reset --to 03`): the app namespace and all in it.
 import type { Step } from '../../scripts/engine/types.ts';
+import { deleteNamespace } from '../../scripts/cluster/teardown.ts';
 import { APP_NAMESPACE } from './steps.ts';
 
 export const undo: Step[] = [
@@ -9,14 +10,6 @@ export const undo: Step[] = [
     async satisfied(ctx) {
       return (await ctx.kube.get('namespace', APP_NAMESPACE)) ? false : `namespace ${APP_NAMESPACE} does not exist`;
     },
-    actions: (ctx) => [
-      {
-        type: 'wait',
-        what: `namespace ${APP_NAMESPACE} deleted`,
-        budgetMs: 120_000,
-        argv: ctx.kube.kubectl('delete', 'namespace', APP_NAMESPACE, '--ignore-not-found', '--wait', '--timeout=120s'),
-        lastState: ctx.kube.kubectl('get', 'all', '--namespace', APP_NAMESPACE),
-      },
-    ],
+    actions: (ctx) => [deleteNamespace(ctx, APP_NAMESPACE)],
   },
 ];
